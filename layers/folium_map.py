@@ -1,0 +1,313 @@
+"""Build the interactive Folium map of one filter state.
+
+Polygons (districts coloured by zone, zone outlines) are Folium GeoJson layers.
+Sites are drawn by one small script from a compact JSON array: a marker per site
+(sector colour, category icon) in a cluster group per category, each a Folium
+FeatureGroup so the layer control lists it.  Popups are built in the browser with
+``textContent``, so no text from the knowledge base is ever parsed as HTML, and the
+page carries each site's data once instead of a pre-rendered popup per marker.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import folium
+from branca.element import Element, MacroElement
+from folium.plugins import Fullscreen, MarkerCluster, MeasureControl, MiniMap, Search
+from jinja2 import Template
+
+from layers.filters import Filters
+from layers.i18n import pick, t
+from layers.maplayers import centres_layer, districts_layer, popup_labels, site_records, unlocated_count, zones_layer
+from layers.style import CATEGORY_STYLES, category_label, zone_colours
+from seeds.loader import KnowledgeBase
+
+# Basemaps: (tile URL template or folium name, attribution).  Gaode's tiles are GCJ-02.
+BASEMAP_TILES: dict[str, tuple[str, str]] = {
+    "osm": ("OpenStreetMap", "© OpenStreetMap contributors"),
+    "light": ("https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png", "© OpenStreetMap contributors © CARTO"),
+    "gaode": (
+        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+        "© 高德地图 AutoNavi",
+    ),
+}
+CHONGQING_BOUNDS = [[28.16, 105.28], [32.21, 110.2]]
+
+# Folium writes embedded GeoJSON with json.dumps' default ", " and ": " separators;
+# compact separators cut the default map by a sixth.  All folium templates share one
+# Jinja environment, so this sets it for every folium element.
+folium.GeoJson._template.environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+
+
+def _tile_layer(basemap: str, lang: str) -> folium.TileLayer | None:
+    if basemap == "none":
+        return None
+    tiles, attr = BASEMAP_TILES[basemap]
+    kwargs = {"subdomains": "1234"} if basemap == "gaode" else {}
+    return folium.TileLayer(tiles=tiles, attr=attr, name=t(f"basemap_{basemap}", lang), control=True, **kwargs)
+
+
+_SITES_JS = Template(
+    """
+{% macro script(this, kwargs) %}
+(function () {
+  var data = {{ this.data }};
+  var groups = {{ this.groups }};
+  var T = {{ this.labels }};
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function popup(s) {
+    var root = el('div', 'cq-popup');
+    root.appendChild(el('div', 'cq-popup-title', s.name));
+    root.appendChild(el('div', 'cq-popup-alt', s.alt));
+    var meta = el('div', 'cq-popup-meta');
+    meta.appendChild(el('span', 'cq-popup-cat', T.categories[s.category]));
+    s.sectors.forEach(function (id) {
+      var sec = T.sectors[id];
+      var chip = el('span', 'cq-chip', sec[0]);
+      chip.style.borderColor = sec[1];
+      chip.style.color = sec[1];
+      meta.appendChild(chip);
+    });
+    root.appendChild(meta);
+    var dl = el('dl', 'cq-popup-dl');
+    [[T.district, s.district], [T.zone, s.zone]].forEach(function (kv) {
+      dl.appendChild(el('dt', null, kv[0])); dl.appendChild(el('dd', null, kv[1]));
+    });
+    root.appendChild(dl);
+    s.refs.forEach(function (r) {
+      var box = el('div', 'cq-ref');
+      box.appendChild(el('div', 'cq-ref-head', r.horizon + ' · ' + r.role));
+      box.appendChild(el('div', 'cq-ref-fn', r.functions));
+      var q = el('blockquote', 'cq-quote', '“' + r.quote + '”');
+      box.appendChild(q);
+      box.appendChild(el('div', 'cq-cite', T.source + ': [' + r.plan + '] ' + T.plans[r.plan] + ' · ' + r.clause));
+      root.appendChild(box);
+    });
+    if (s.targets.length) {
+      root.appendChild(el('div', 'cq-sub', T.linkedTargets));
+      var ul = el('ul', 'cq-targets');
+      s.targets.forEach(function (id) {
+        var tg = T.targets[id];  // [indicator, value as written, year, plan, clause]
+        ul.appendChild(el('li', null, tg[0] + ' ' + tg[1] + ' (' + tg[2] + ', [' + tg[3] + '] ' + tg[4] + ')'));
+      });
+      root.appendChild(ul);
+    }
+    root.appendChild(el('div', 'cq-precision', T.precision + ': ' + T.precisions[s.precision] + ' — ' + s.method));
+    return root;
+  }
+  var drawn = [];
+  data.forEach(function (s) {
+    var icon = L.divIcon({
+      className: 'cq-marker-wrap',
+      html: '<div class="cq-marker" data-site="' + s.id + '" style="background:' + s.colour + '"><i class="fa-solid fa-' + s.icon + '"></i></div>',
+      iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -12]
+    });
+    var m = L.marker([s.lat, s.lon], {icon: icon, title: s.name, alt: s.name});
+    m.bindTooltip(s.name + ' · ' + T.categories[s.category]);
+    m.bindPopup(function () { return popup(s); }, {maxWidth: 380, minWidth: 260});
+    m.cqSiteId = s.id;
+    groups[s.category].addLayer(m);
+    drawn.push(s.id);
+  });
+  window.cqAtlas = {map: {{ this._parent.get_name() }}, siteIds: drawn, sites: data};
+})();
+{% endmacro %}
+"""
+)
+
+
+def _script_json(obj: object) -> str:
+    """JSON safe to embed in a <script>: no "<", ">" or "&" survives to close the tag."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class SiteMarkers(MacroElement):
+    """Draws the site markers from compact JSON into per-category cluster groups."""
+
+    _template = _SITES_JS
+
+    def __init__(self, records: list[dict], clusters: dict[str, MarkerCluster], labels: dict[str, str]):
+        super().__init__()
+        self._name = "SiteMarkers"
+        self.data = _script_json(records)
+        self.groups = "{" + ",".join(f'"{c}":{g.get_name()}' for c, g in clusters.items()) + "}"
+        self.labels = _script_json(labels)
+
+
+_CSS = """
+<style>
+.cq-marker{width:26px;height:26px;border-radius:50%;border:2px solid #fff;box-shadow:0 1px 3px rgba(0,0,0,.45);
+  display:flex;align-items:center;justify-content:center;color:#fff;font-size:12px}
+.cq-centre{color:#8b0000;font-size:22px;text-shadow:0 0 3px #fff}
+.cq-popup{font:13px/1.4 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-height:340px;overflow:auto}
+.cq-popup-title{font-weight:700;font-size:15px}.cq-popup-alt{color:#555;margin-bottom:4px}
+.cq-popup-cat{background:#eee;border-radius:3px;padding:0 4px;margin-right:4px}
+.cq-chip{border:1px solid;border-radius:8px;padding:0 5px;margin-right:3px;font-size:11px;display:inline-block}
+.cq-popup-dl{display:grid;grid-template-columns:auto 1fr;gap:0 8px;margin:6px 0}.cq-popup-dl dt{color:#666;font-weight:400}
+.cq-popup-dl dd{margin:0}.cq-ref{border-top:1px solid #ddd;padding-top:4px;margin-top:4px}.cq-ref-head{font-weight:600}
+.cq-quote{margin:3px 0;padding-left:6px;border-left:3px solid #bbb;color:#333}.cq-cite,.cq-precision{color:#666;font-size:11px}
+.cq-sub{font-weight:600;margin-top:6px}.cq-targets{margin:2px 0 4px 16px;padding:0}
+.cq-legend{position:absolute;z-index:9999;bottom:24px;left:10px;background:rgba(255,255,255,.94);padding:8px 10px;
+  border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.35 system-ui,"Noto Sans CJK SC",sans-serif;max-height:60%;overflow:auto}
+.cq-legend h4{margin:0 0 4px;font-size:13px}.cq-legend h5{margin:6px 0 2px;font-size:12px;color:#444}
+.cq-legend .sw{display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:-2px;border:1px solid #888}
+.cq-legend .dot{display:inline-block;width:12px;height:12px;border-radius:50%;margin-right:5px;vertical-align:-2px}
+.cq-legend i{width:16px;text-align:center;margin-right:4px;color:#333}.cq-legend .note{color:#666;max-width:220px}
+.cq-empty{position:absolute;z-index:9999;top:12px;left:50%;transform:translateX(-50%);background:#fff3cd;color:#664d03;
+  border:1px solid #ffecb5;border-radius:6px;padding:6px 12px;font:13px system-ui,"Noto Sans CJK SC",sans-serif}
+</style>
+"""
+
+
+def legend_html(kb: KnowledgeBase, f: Filters, records: list[dict], zone_ids: list[str], centres: int, unlocated: int) -> str:
+    """The legend: exactly the zones, sectors, categories and centres on this map."""
+    e = html.escape
+    zones = {z.id: z for z in kb.framework(f.framework).zones}
+    colours = zone_colours(kb, f.framework)
+    fw = kb.framework(f.framework)
+    parts = [f'<div class="cq-legend" id="cq-legend"><h4>{e(t("legend", f.lang))}</h4>']
+    parts.append(f"<h5>{e(t('framework', f.lang))}: {e(pick(fw.name_zh, fw.name_en, f.lang))}</h5>")
+    for zid in zone_ids:
+        z = zones[zid]
+        parts.append(
+            f'<div data-legend="zone" data-key="{e(zid)}"><span class="sw" style="background:{colours[zid]}"></span>'
+            f"{e(pick(z.name_zh, z.name_en, f.lang))}</div>"
+        )
+    sectors = {s.id: s for s in kb.sectors}
+    shown_colours = list(dict.fromkeys(r["colour"] for r in records))
+    colour_sector = {s.colour: s for s in sectors.values()}
+    if shown_colours:
+        parts.append(f"<h5>{e(t('sectors', f.lang))}</h5>")
+        for c in shown_colours:
+            s = colour_sector[c]
+            parts.append(
+                f'<div data-legend="sector" data-key="{e(s.id)}"><span class="dot" style="background:{c}"></span>'
+                f"{e(pick(s.name_zh, s.name_en, f.lang))}</div>"
+            )
+        cats = list(dict.fromkeys(r["category"] for r in records))
+        parts.append(f"<h5>{e(t('category', f.lang))}</h5>")
+        for c in sorted(cats, key=list(CATEGORY_STYLES).index):
+            parts.append(
+                f'<div data-legend="category" data-key="{e(c)}"><i class="fa-solid fa-{CATEGORY_STYLES[c].icon}"></i>'
+                f"{e(category_label(c, f.lang))}</div>"
+            )
+    if centres:
+        parts.append(
+            f'<div data-legend="centre"><i class="fa-solid fa-star" style="color:#8b0000"></i>{e(t("centres", f.lang))}</div>'
+        )
+    total = len(records) + unlocated
+    note = t("shown_count", f.lang, n=len(records), total=total)
+    if unlocated:
+        note += "；" if f.lang == "zh" else "; "
+        note += t("not_drawn", f.lang, n=unlocated)
+    parts.append(f'<div class="note" id="cq-count">{e(note)}</div>')
+    parts.append(f'<div class="note">{e(t("datum_note", f.lang))}</div></div>')
+    return "".join(parts)
+
+
+def build_map(kb: KnowledgeBase, f: Filters) -> folium.Map:
+    """Build the Folium map of filter state ``f``.
+
+    Parameters
+    ----------
+    kb : KnowledgeBase
+        A validated knowledge base.
+    f : Filters
+        Sector, horizon, framework, plan, category, area, text, language and basemap.
+
+    Returns
+    -------
+    folium.Map
+        Layers: districts (filled by zone), zone outlines, one cluster group per
+        site category, regional centres; layer control, legend, fullscreen,
+        minimap, measure and district search.
+    """
+    m = folium.Map(location=[30.05, 107.8], zoom_start=7, tiles=None, control_scale=True, prefer_canvas=False)
+    tiles = _tile_layer(f.basemap, f.lang)
+    if tiles is not None:
+        tiles.add_to(m)
+    m.get_root().header.add_child(Element(_CSS))
+
+    districts = districts_layer(kb, f)
+    d_layer = folium.GeoJson(
+        districts.to_json(drop_id=True),
+        name=t("districts", f.lang),
+        style_function=lambda feat: {
+            "fillColor": feat["properties"]["colour"],
+            "color": "#777",
+            "weight": 0.8,
+            "fillOpacity": 0.45,
+        },
+        highlight_function=lambda feat: {"weight": 2.5, "color": "#333"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "zone", "site_count"],
+            aliases=[t("district", f.lang), t("zone", f.lang), t("site_count", f.lang)],
+        ),
+        popup=folium.GeoJsonPopup(
+            fields=["name", "zone", "site_count", "by_sector"],
+            aliases=[t("district", f.lang), t("zone", f.lang), t("site_count", f.lang), t("sectors", f.lang)],
+        ),
+    )
+    d_layer.add_to(m)
+
+    zones = zones_layer(kb, f)
+    z_json = zones[["zone_id", "name", "named_names", "conventional_names", "basis_note", "geometry"]]
+    folium.GeoJson(
+        z_json.to_json(drop_id=True),
+        name=t("zones", f.lang),
+        style_function=lambda feat: {"fill": False, "color": "#333", "weight": 2.4},
+        interactive=False,
+    ).add_to(m)
+
+    records = site_records(kb, f)
+    clusters: dict[str, MarkerCluster] = {}
+    for cat in CATEGORY_STYLES:
+        if not any(r["category"] == cat for r in records):
+            continue
+        group = folium.FeatureGroup(name=f"{t('sites', f.lang)} · {category_label(cat, f.lang)}")
+        group.add_to(m)
+        clusters[cat] = MarkerCluster(
+            control=False, options={"maxClusterRadius": 36, "disableClusteringAtZoom": 13, "showCoverageOnHover": False}
+        )
+        clusters[cat].add_to(group)
+    m.add_child(SiteMarkers(records, clusters, popup_labels(kb, f, records)))
+
+    centres = centres_layer(kb, f)
+    if len(centres):
+        cg = folium.FeatureGroup(name=t("centres", f.lang))
+        for row in centres.itertuples():
+            folium.Marker(
+                [row.geometry.y, row.geometry.x],
+                icon=folium.DivIcon(html='<i class="fa-solid fa-star cq-centre"></i>', icon_size=(22, 22), icon_anchor=(11, 11)),
+                tooltip=html.escape(f"{row.name} · {t('centres', f.lang)}"),
+            ).add_to(cg)
+        cg.add_to(m)
+
+    unlocated = unlocated_count(kb, f)
+    zone_ids = [z.id for z in kb.framework(f.framework).zones]
+    m.get_root().html.add_child(Element(legend_html(kb, f, records, zone_ids, len(centres), unlocated)))
+    if not records:
+        m.get_root().html.add_child(Element(f'<div class="cq-empty" id="cq-empty">{html.escape(t("no_results", f.lang))}</div>'))
+
+    folium.LayerControl(collapsed=True).add_to(m)
+    Fullscreen(position="topleft").add_to(m)
+    MeasureControl(position="topleft", primary_length_unit="kilometers", primary_area_unit="sqkilometers").add_to(m)
+    if tiles is not None:
+        mini_tiles, mini_attr = BASEMAP_TILES[f.basemap]
+        MiniMap(
+            tile_layer=folium.TileLayer(mini_tiles, attr=mini_attr, **({"subdomains": "1234"} if f.basemap == "gaode" else {})),
+            toggle_display=True,
+            position="bottomright",
+        ).add_to(m)
+    Search(layer=d_layer, search_label="name", placeholder=t("search", f.lang) + " · " + t("districts", f.lang),
+           collapsed=True, position="topright").add_to(m)
+    m.fit_bounds(CHONGQING_BOUNDS)
+    return m
