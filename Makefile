@@ -14,7 +14,7 @@ install-test: system-deps
 	$(PYTHON) -m pip install --quiet -e '.[test]'
 
 run: install
-	cqatlas validate
+	cqatlas serve
 
 test: install-test
 	$(PYTHON) -m pytest

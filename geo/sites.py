@@ -60,6 +60,10 @@ def load_sites(kb: KnowledgeBase) -> gpd.GeoDataFrame:
         ``location_method``, ``lon``, ``lat`` and point ``geometry`` — empty (None)
         for the few sites whose location is ``unknown``.
     """
+    return kb.memo(("geo.sites",), lambda: _build_sites(kb)).copy()
+
+
+def _build_sites(kb: KnowledgeBase) -> gpd.GeoDataFrame:
     reps = dict(zip(*representative_points().pipe(lambda d: (d["adcode"], d.geometry))))
     rows = []
     for s in kb.sites:

@@ -34,6 +34,10 @@ def load_zones(kb: KnowledgeBase, framework_id: str, level: Level = "full") -> g
         ``named`` and ``conventional`` member lists, ``basis_note``, ``sectors``,
         ``functions`` (list of dicts with plan, clause, quote, summary_en) and geometry.
     """
+    return kb.memo(("geo.zones", framework_id, level), lambda: _build_zones(kb, framework_id, level)).copy()
+
+
+def _build_zones(kb: KnowledgeBase, framework_id: str, level: Level) -> gpd.GeoDataFrame:
     framework = kb.framework(framework_id)
     districts = load_districts(level)
     zone_of = district_zones(kb, framework_id)

@@ -1,11 +1,11 @@
 """Build the interactive Folium map of one filter state.
 
-Polygons (districts coloured by zone, zone outlines) are Folium GeoJson layers.
-Sites are drawn by one small script from a compact JSON array: a marker per site
-(sector colour, category icon) in a cluster group per category, each a Folium
-FeatureGroup so the layer control lists it.  Popups are built in the browser with
-``textContent``, so no text from the knowledge base is ever parsed as HTML, and the
-page carries each site's data once instead of a pre-rendered popup per marker.
+Districts (coloured by zone), zone outlines and site markers are drawn by one
+small script from compact JSON into Folium FeatureGroups, so the layer control
+lists them: a marker per site (sector colour, category icon) in a cluster group per
+category.  Popups are built in the browser with ``textContent``, so no text from the
+knowledge base is ever parsed as HTML, and the page carries each record once instead
+of a pre-rendered popup per marker.  Polygon geometry is serialised once and cached.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import json
 import folium
 from branca.element import Element, MacroElement
 from folium.plugins import Fullscreen, MarkerCluster, MeasureControl, MiniMap, Search
-from jinja2 import Template
 
 from layers.filters import Filters
 from layers.i18n import pick, t
-from layers.maplayers import centres_layer, districts_layer, popup_labels, site_records, unlocated_count, zones_layer
+from layers.maplayers import centres_layer, districts_geojson, popup_labels, site_records, unlocated_count, zones_geojson
 from layers.style import CATEGORY_STYLES, category_label, zone_colours
 from seeds.loader import KnowledgeBase
 
@@ -35,10 +34,7 @@ BASEMAP_TILES: dict[str, tuple[str, str]] = {
 }
 CHONGQING_BOUNDS = [[28.16, 105.28], [32.21, 110.2]]
 
-# Folium writes embedded GeoJSON with json.dumps' default ", " and ": " separators;
-# compact separators cut the default map by a sixth.  All folium templates share one
-# Jinja environment, so this sets it for every folium element.
-folium.GeoJson._template.environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+
 
 
 def _tile_layer(basemap: str, lang: str) -> folium.TileLayer | None:
@@ -49,20 +45,24 @@ def _tile_layer(basemap: str, lang: str) -> folium.TileLayer | None:
     return folium.TileLayer(tiles=tiles, attr=attr, name=t(f"basemap_{basemap}", lang), control=True, **kwargs)
 
 
-_SITES_JS = Template(
-    """
-{% macro script(this, kwargs) %}
+_ATLAS_JS = r"""
 (function () {
-  var data = {{ this.data }};
-  var groups = {{ this.groups }};
-  var T = {{ this.labels }};
+  var data = __DATA__;
+  var T = __LABELS__;
+  var groups = __GROUPS__;
+  var map = __MAP__;
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
-  function popup(s) {
+  function dl(pairs) {
+    var d = el('dl', 'cq-popup-dl');
+    pairs.forEach(function (kv) { if (kv[1]) { d.appendChild(el('dt', null, kv[0])); d.appendChild(el('dd', null, kv[1])); } });
+    return d;
+  }
+  function sitePopup(s) {
     var root = el('div', 'cq-popup');
     root.appendChild(el('div', 'cq-popup-title', s.name));
     root.appendChild(el('div', 'cq-popup-alt', s.alt));
@@ -76,17 +76,12 @@ _SITES_JS = Template(
       meta.appendChild(chip);
     });
     root.appendChild(meta);
-    var dl = el('dl', 'cq-popup-dl');
-    [[T.district, s.district], [T.zone, s.zone]].forEach(function (kv) {
-      dl.appendChild(el('dt', null, kv[0])); dl.appendChild(el('dd', null, kv[1]));
-    });
-    root.appendChild(dl);
+    root.appendChild(dl([[T.district, s.district], [T.zone, s.zone]]));
     s.refs.forEach(function (r) {
       var box = el('div', 'cq-ref');
       box.appendChild(el('div', 'cq-ref-head', r.horizon + ' · ' + r.role));
       box.appendChild(el('div', 'cq-ref-fn', r.functions));
-      var q = el('blockquote', 'cq-quote', '“' + r.quote + '”');
-      box.appendChild(q);
+      box.appendChild(el('blockquote', 'cq-quote', '“' + r.quote + '”'));
       box.appendChild(el('div', 'cq-cite', T.source + ': [' + r.plan + '] ' + T.plans[r.plan] + ' · ' + r.clause));
       root.appendChild(box);
     });
@@ -102,8 +97,46 @@ _SITES_JS = Template(
     root.appendChild(el('div', 'cq-precision', T.precision + ': ' + T.precisions[s.precision] + ' — ' + s.method));
     return root;
   }
+  function districtPopup(p) {
+    var root = el('div', 'cq-popup');
+    root.appendChild(el('div', 'cq-popup-title', p.name));
+    root.appendChild(dl([[T.zone, p.zone], [T.siteCount, String(p.site_count)], [T.sectorsLabel, p.by_sector]]));
+    return root;
+  }
+  function zonePopup(p) {
+    var root = el('div', 'cq-popup');
+    root.appendChild(el('div', 'cq-popup-title', p.name));
+    root.appendChild(dl([[T.membersNamed, p.named], [T.membersConventional, p.conventional]]));
+    root.appendChild(el('div', 'cq-precision', p.basis_note));
+    p.functions.forEach(function (fn) {
+      var box = el('div', 'cq-ref');
+      box.appendChild(el('div', 'cq-ref-fn', fn[3]));
+      box.appendChild(el('blockquote', 'cq-quote', '“' + fn[2] + '”'));
+      box.appendChild(el('div', 'cq-cite', T.source + ': [' + fn[0] + '] ' + T.plans[fn[0]] + ' · ' + fn[1]));
+      root.appendChild(box);
+    });
+    return root;
+  }
+  var districts = L.geoJSON(data.districts, {
+    style: function (f) { return {fillColor: f.properties.colour, color: '#777', weight: 0.8, fillOpacity: 0.45}; },
+    onEachFeature: function (f, layer) {
+      layer.bindTooltip(f.properties.name + ' · ' + f.properties.zone + ' · ' + T.siteCount + ' ' + f.properties.site_count, {sticky: true});
+      layer.bindPopup(function () { return districtPopup(f.properties); }, {maxWidth: 320});
+      layer.on('mouseover', function () { layer.setStyle({weight: 2.5, color: '#333'}); });
+      layer.on('mouseout', function () { districts.resetStyle(layer); });
+    }
+  });
+  groups.districts.addLayer(districts);
+  var zones = L.geoJSON(data.zones, {
+    style: function () { return {fill: false, color: '#333', weight: 2.4}; },
+    onEachFeature: function (f, layer) {
+      layer.bindTooltip(f.properties.name, {sticky: true});
+      layer.bindPopup(function () { return zonePopup(f.properties); }, {maxWidth: 380});
+    }
+  });
+  groups.zones.addLayer(zones);
   var drawn = [];
-  data.forEach(function (s) {
+  data.sites.forEach(function (s) {
     var icon = L.divIcon({
       className: 'cq-marker-wrap',
       html: '<div class="cq-marker" data-site="' + s.id + '" style="background:' + s.colour + '"><i class="fa-solid fa-' + s.icon + '"></i></div>',
@@ -111,35 +144,64 @@ _SITES_JS = Template(
     });
     var m = L.marker([s.lat, s.lon], {icon: icon, title: s.name, alt: s.name});
     m.bindTooltip(s.name + ' · ' + T.categories[s.category]);
-    m.bindPopup(function () { return popup(s); }, {maxWidth: 380, minWidth: 260});
+    m.bindPopup(function () { return sitePopup(s); }, {maxWidth: 380, minWidth: 260});
     m.cqSiteId = s.id;
-    groups[s.category].addLayer(m);
+    groups.clusters[s.category].addLayer(m);
     drawn.push(s.id);
   });
-  window.cqAtlas = {map: {{ this._parent.get_name() }}, siteIds: drawn, sites: data};
+  // A handle for the app's tests and for anyone scripting the page.
+  window.cqAtlas = {map: map, siteIds: drawn, sites: data.sites, districts: districts, zones: zones};
 })();
-{% endmacro %}
 """
-)
+
+
+def _script_safe(json_text: str) -> str:
+    """JSON text safe inside <script>: no "<", ">" or "&" survives to close the tag."""
+    return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _script_json(obj: object) -> str:
-    """JSON safe to embed in a <script>: no "<", ">" or "&" survives to close the tag."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _script_safe(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
 
-class SiteMarkers(MacroElement):
-    """Draws the site markers from compact JSON into per-category cluster groups."""
+class _Raw(Element):
+    """Text emitted as is: no Jinja compile of large data (branca compiles every template)."""
 
-    _template = _SITES_JS
-
-    def __init__(self, records: list[dict], clusters: dict[str, MarkerCluster], labels: dict[str, str]):
+    def __init__(self, text: str):
         super().__init__()
-        self._name = "SiteMarkers"
-        self.data = _script_json(records)
-        self.groups = "{" + ",".join(f'"{c}":{g.get_name()}' for c, g in clusters.items()) + "}"
-        self.labels = _script_json(labels)
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class AtlasLayers(MacroElement):
+    """Districts, zone outlines and site markers, drawn by one script from compact JSON.
+
+    The script is added to the page as raw text after the feature groups it fills, so
+    the layer control lists every layer while the data is serialised only once.
+    """
+
+    def __init__(self, data: dict[str, str], labels: dict, groups: dict[str, object]):
+        super().__init__()
+        self._name = "AtlasLayers"
+        self.data = data
+        self.labels = labels
+        self.groups = groups
+
+    def render(self, **kwargs) -> None:
+        group_js = (
+            "{districts:" + self.groups["districts"].get_name() + ",zones:" + self.groups["zones"].get_name()
+            + ",clusters:{" + ",".join(f'"{c}":{g.get_name()}' for c, g in self.groups["clusters"].items()) + "}}"
+        )
+        data_js = "{" + ",".join(f'"{k}":{v}' for k, v in self.data.items()) + "}"
+        js = (
+            _ATLAS_JS.replace("__DATA__", data_js)
+            .replace("__LABELS__", _script_json(self.labels))
+            .replace("__GROUPS__", group_js)
+            .replace("__MAP__", self._parent.get_name())
+        )
+        self.get_root().script.add_child(_Raw(js), name=self.get_name())
 
 
 _CSS = """
@@ -234,51 +296,29 @@ def build_map(kb: KnowledgeBase, f: Filters) -> folium.Map:
     tiles = _tile_layer(f.basemap, f.lang)
     if tiles is not None:
         tiles.add_to(m)
-    m.get_root().header.add_child(Element(_CSS))
+    m.get_root().header.add_child(_Raw(_CSS))
 
-    districts = districts_layer(kb, f)
-    d_layer = folium.GeoJson(
-        districts.to_json(drop_id=True),
-        name=t("districts", f.lang),
-        style_function=lambda feat: {
-            "fillColor": feat["properties"]["colour"],
-            "color": "#777",
-            "weight": 0.8,
-            "fillOpacity": 0.45,
-        },
-        highlight_function=lambda feat: {"weight": 2.5, "color": "#333"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "zone", "site_count"],
-            aliases=[t("district", f.lang), t("zone", f.lang), t("site_count", f.lang)],
-        ),
-        popup=folium.GeoJsonPopup(
-            fields=["name", "zone", "site_count", "by_sector"],
-            aliases=[t("district", f.lang), t("zone", f.lang), t("site_count", f.lang), t("sectors", f.lang)],
-        ),
-    )
-    d_layer.add_to(m)
-
-    zones = zones_layer(kb, f)
-    z_json = zones[["zone_id", "name", "named_names", "conventional_names", "basis_note", "geometry"]]
-    folium.GeoJson(
-        z_json.to_json(drop_id=True),
-        name=t("zones", f.lang),
-        style_function=lambda feat: {"fill": False, "color": "#333", "weight": 2.4},
-        interactive=False,
-    ).add_to(m)
-
+    # Feature groups are created here so the layer control lists them; the script
+    # of AtlasLayers fills them in the browser.
+    groups: dict[str, object] = {
+        "districts": folium.FeatureGroup(name=t("districts", f.lang)).add_to(m),
+        "zones": folium.FeatureGroup(name=t("zones", f.lang)).add_to(m),
+        "clusters": {},
+    }
     records = site_records(kb, f)
-    clusters: dict[str, MarkerCluster] = {}
     for cat in CATEGORY_STYLES:
         if not any(r["category"] == cat for r in records):
             continue
-        group = folium.FeatureGroup(name=f"{t('sites', f.lang)} · {category_label(cat, f.lang)}")
-        group.add_to(m)
-        clusters[cat] = MarkerCluster(
+        group = folium.FeatureGroup(name=f"{t('sites', f.lang)} · {category_label(cat, f.lang)}").add_to(m)
+        groups["clusters"][cat] = MarkerCluster(
             control=False, options={"maxClusterRadius": 36, "disableClusteringAtZoom": 13, "showCoverageOnHover": False}
-        )
-        clusters[cat].add_to(group)
-    m.add_child(SiteMarkers(records, clusters, popup_labels(kb, f, records)))
+        ).add_to(group)
+    data = {
+        "districts": _script_safe(districts_geojson(kb, f)),
+        "zones": _script_safe(zones_geojson(kb, f)),
+        "sites": _script_json(records),
+    }
+    m.add_child(AtlasLayers(data, popup_labels(kb, f, records), groups))
 
     centres = centres_layer(kb, f)
     if len(centres):
@@ -293,9 +333,9 @@ def build_map(kb: KnowledgeBase, f: Filters) -> folium.Map:
 
     unlocated = unlocated_count(kb, f)
     zone_ids = [z.id for z in kb.framework(f.framework).zones]
-    m.get_root().html.add_child(Element(legend_html(kb, f, records, zone_ids, len(centres), unlocated)))
+    m.get_root().html.add_child(_Raw(legend_html(kb, f, records, zone_ids, len(centres), unlocated)))
     if not records:
-        m.get_root().html.add_child(Element(f'<div class="cq-empty" id="cq-empty">{html.escape(t("no_results", f.lang))}</div>'))
+        m.get_root().html.add_child(_Raw(f'<div class="cq-empty" id="cq-empty">{html.escape(t("no_results", f.lang))}</div>'))
 
     folium.LayerControl(collapsed=True).add_to(m)
     Fullscreen(position="topleft").add_to(m)
@@ -307,7 +347,7 @@ def build_map(kb: KnowledgeBase, f: Filters) -> folium.Map:
             toggle_display=True,
             position="bottomright",
         ).add_to(m)
-    Search(layer=d_layer, search_label="name", placeholder=t("search", f.lang) + " · " + t("districts", f.lang),
+    Search(layer=groups["districts"], search_label="name", placeholder=t("search", f.lang) + " · " + t("districts", f.lang),
            collapsed=True, position="topright").add_to(m)
     m.fit_bounds(CHONGQING_BOUNDS)
     return m

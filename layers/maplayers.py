@@ -6,6 +6,7 @@ the basemap needs; :mod:`layers.folium_map` turns them into Folium layers.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 
 import geopandas as gpd
@@ -35,16 +36,39 @@ def _rounded(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def districts_layer(kb: KnowledgeBase, f: Filters, level: Level = "coarse") -> gpd.GeoDataFrame:
-    """Districts with their zone in ``f.framework`` and counts of the filtered sites by sector.
+def geometry_json(gdf: gpd.GeoDataFrame) -> list[str]:
+    """Each geometry as a compact GeoJSON string (rounded coordinates, no spaces)."""
+    return [shapely.to_geojson(g) for g in gdf.geometry.values]
 
-    Returns
-    -------
-    GeoDataFrame
-        ``adcode``, ``name`` (in ``f.lang``), ``zone_id``, ``zone`` (name), ``colour``
-        (the zone's fill), ``site_count``, ``by_sector`` (text), geometry.
+
+def feature_collection(geometries: list[str], properties: list[dict]) -> str:
+    """A GeoJSON FeatureCollection string from cached geometry strings and fresh properties.
+
+    Polygons do not change with the filters, only their properties do: the
+    geometry is serialised once per (layer, level, datum) and reused.
     """
-    d = load_districts(level)
+    feats = (
+        '{"type":"Feature","properties":' + json.dumps(p, ensure_ascii=False, separators=(",", ":")) + ',"geometry":' + g + "}"
+        for g, p in zip(geometries, properties)
+    )
+    return '{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}"
+
+
+def _display_geometry(kb: KnowledgeBase, what: str, f: Filters, level: Level) -> gpd.GeoDataFrame:
+    """District or zone polygons for display: simplified, in the basemap's datum, rounded; cached."""
+    gaode = f.basemap == "gaode"
+
+    def build() -> gpd.GeoDataFrame:
+        base = load_districts(level) if what == "districts" else load_zones(kb, what, level)
+        shifted = transform_gdf(base, "wgs84", "gcj02") if gaode else base
+        return _rounded(shifted)
+
+    return kb.memo(("layers.geometry", what, level, gaode), build)
+
+
+def district_properties(kb: KnowledgeBase, f: Filters) -> list[dict]:
+    """Per district (adcode order): name, zone in ``f.framework``, zone colour, and the
+    filtered sites counted by their marker sector."""
     zone_of = district_zones(kb, f.framework)
     zones = {z.id: z for z in kb.framework(f.framework).zones}
     colours = zone_colours(kb, f.framework)
@@ -53,30 +77,76 @@ def districts_layer(kb: KnowledgeBase, f: Filters, level: Level = "coarse") -> g
     for site in filter_sites(kb, f):
         for code in site.districts:
             counts[code][primary_sector(site, f)] += 1
-    d["name"] = [pick(zh, en, f.lang) for zh, en in zip(d["name_zh"], d["name_en"])]
-    d["zone_id"] = d["adcode"].map(zone_of)
-    d["zone"] = [pick(zones[z].name_zh, zones[z].name_en, f.lang) for z in d["zone_id"]]
-    d["colour"] = d["zone_id"].map(colours)
-    d["site_count"] = [sum(counts[c].values()) for c in d["adcode"]]
-    d["by_sector"] = [
-        "; ".join(
-            f"{pick(sectors[s].name_zh, sectors[s].name_en, f.lang)} {n}" for s, n in counts[c].most_common()
+    rows = []
+    for d in sorted(kb.districts, key=lambda d: d.adcode):
+        z = zones[zone_of[d.adcode]]
+        rows.append(
+            {
+                "adcode": d.adcode,
+                "name": pick(d.name_zh, d.name_en, f.lang),
+                "zone_id": z.id,
+                "zone": pick(z.name_zh, z.name_en, f.lang),
+                "colour": colours[z.id],
+                "site_count": sum(counts[d.adcode].values()),
+                "by_sector": "; ".join(
+                    f"{pick(sectors[s].name_zh, sectors[s].name_en, f.lang)} {n}" for s, n in counts[d.adcode].most_common()
+                ),
+            }
         )
-        for c in d["adcode"]
+    return rows
+
+
+def districts_layer(kb: KnowledgeBase, f: Filters, level: Level = "coarse") -> gpd.GeoDataFrame:
+    """Districts with their zone in ``f.framework`` and counts of the filtered sites by sector.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``adcode``, ``name`` (in ``f.lang``), ``zone_id``, ``zone`` (name), ``colour``
+        (the zone's fill), ``site_count``, ``by_sector`` (text), geometry in the
+        basemap's datum.
+    """
+    geom = _display_geometry(kb, "districts", f, level)
+    return gpd.GeoDataFrame(district_properties(kb, f), geometry=list(geom.geometry.values), crs=geom.crs)
+
+
+def districts_geojson(kb: KnowledgeBase, f: Filters, level: Level = "coarse") -> str:
+    """:func:`districts_layer` as a GeoJSON string, the geometry serialised once and cached."""
+    geoms = kb.memo(("layers.geojson", "districts", level, f.basemap == "gaode"),
+                    lambda: geometry_json(_display_geometry(kb, "districts", f, level)))
+    return feature_collection(geoms, district_properties(kb, f))
+
+
+def zone_properties(kb: KnowledgeBase, f: Filters) -> list[dict]:
+    """Per zone of ``f.framework``: name, colour, members named or conventional, basis."""
+    names = {d.adcode: pick(d.short_zh, d.name_en, f.lang) for d in kb.districts}
+    colours = zone_colours(kb, f.framework)
+    sep = "、" if f.lang == "zh" else ", "
+    return [
+        {
+            "zone_id": z.id,
+            "name": pick(z.name_zh, z.name_en, f.lang),
+            "colour": colours[z.id],
+            "named": sep.join(names[c] for c in z.named),
+            "conventional": sep.join(names[c] for c in z.conventional),
+            "basis_note": z.basis_note,
+            "functions": [[fn.plan, fn.clause, fn.quote, fn.summary_en] for fn in z.functions],
+        }
+        for z in kb.framework(f.framework).zones
     ]
-    cols = ["adcode", "name", "zone_id", "zone", "colour", "site_count", "by_sector", "geometry"]
-    return _rounded(_in_datum(d[cols], f))
 
 
 def zones_layer(kb: KnowledgeBase, f: Filters, level: Level = "coarse") -> gpd.GeoDataFrame:
     """The zones of ``f.framework`` with name, membership basis and quoted functions."""
-    z = load_zones(kb, f.framework, level)
-    names = {d.adcode: pick(d.short_zh, d.name_en, f.lang) for d in kb.districts}
-    z["name"] = [pick(zh, en, f.lang) for zh, en in zip(z["name_zh"], z["name_en"])]
-    z["colour"] = z["zone_id"].map(zone_colours(kb, f.framework))
-    z["named_names"] = z["named"].map(lambda codes: "、".join(names[c] for c in codes))
-    z["conventional_names"] = z["conventional"].map(lambda codes: "、".join(names[c] for c in codes))
-    return _rounded(_in_datum(z, f))
+    geom = _display_geometry(kb, f.framework, f, level)
+    return gpd.GeoDataFrame(zone_properties(kb, f), geometry=list(geom.geometry.values), crs=geom.crs)
+
+
+def zones_geojson(kb: KnowledgeBase, f: Filters, level: Level = "coarse") -> str:
+    """:func:`zones_layer` as a GeoJSON string, the geometry serialised once and cached."""
+    geoms = kb.memo(("layers.geojson", f.framework, level, f.basemap == "gaode"),
+                    lambda: geometry_json(_display_geometry(kb, f.framework, f, level)))
+    return feature_collection(geoms, zone_properties(kb, f))
 
 
 def sites_layer(kb: KnowledgeBase, f: Filters) -> gpd.GeoDataFrame:
@@ -112,7 +182,7 @@ def centres_layer(kb: KnowledgeBase, f: Filters) -> gpd.GeoDataFrame:
         ok_plan = not f.plans or set(row.plans) & set(f.plans)
         ok_horizon = f.horizon == "all" or int(f.horizon) in row.horizons
         keep.append(bool(ok_plan and ok_horizon))
-    c = c[keep]
+    c = c.loc[c.index[keep]] if keep else c.iloc[0:0]
     c["name"] = [pick(zh, en, f.lang) for zh, en in zip(c["name_zh"], c["name_en"])]
     return _in_datum(c, f)
 
@@ -194,6 +264,10 @@ def popup_labels(kb: KnowledgeBase, f: Filters, records: list[dict]) -> dict:
         "source": t("source", f.lang),
         "linkedTargets": t("linked_targets", f.lang),
         "precision": t("precision", f.lang),
+        "siteCount": t("site_count", f.lang),
+        "sectorsLabel": t("sectors", f.lang),
+        "membersNamed": t("members_named", f.lang),
+        "membersConventional": t("members_conventional", f.lang),
         "plans": {p.id: pick(p.title_zh, p.title_en, f.lang) for p in kb.plans},
         "sectors": {s.id: [pick(s.name_zh, s.name_en, f.lang), s.colour] for s in kb.sectors},
         "categories": {c: category_label(c, f.lang) for c in CATEGORY_STYLES},
@@ -201,3 +275,4 @@ def popup_labels(kb: KnowledgeBase, f: Filters, records: list[dict]) -> dict:
             p: t(f"precision_{p}", f.lang) for p in ("exact", "approx_2km", "approx_10km", "district_centroid")
         },
     }
+

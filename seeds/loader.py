@@ -10,6 +10,7 @@ found verbatim (whitespace aside) in the document it cites.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -83,6 +84,19 @@ class KnowledgeBase:
     sites: list[Site]
     targets: list[Target]
     path: Path = field(default=KB_DIR)
+    # Derived data (geometries joined with records) memoised by geo/ and layers/; it is
+    # recomputed from the tables above whenever absent and is never part of the knowledge.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def replace(self, **changes) -> KnowledgeBase:
+        """A copy with some tables replaced (and a fresh cache): for what-if checks and tests."""
+        return dataclasses.replace(self, cache={}, **changes)
+
+    def memo(self, key: tuple, compute):
+        """Return ``compute()`` computed once per key for this knowledge base."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
 
     def counts(self) -> dict[str, int]:
         """Number of records per table (zones and site references counted too)."""

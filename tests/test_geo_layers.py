@@ -55,7 +55,7 @@ def test_location_check_catches_a_misplaced_point(kb):
     # Move a Jiangbei site onto Jiefangbei (渝中): the check must name it.
     site = next(s for s in kb.sites if s.districts == [500105] and s.location.precision != "district_centroid")
     moved = site.model_copy(update={"location": site.location.model_copy(update={"lon": 106.5775, "lat": 29.5575})})
-    broken = type(kb)(**{**kb.__dict__, "sites": [moved if s is site else s for s in kb.sites]})
+    broken = kb.replace(sites=[moved if s is site else s for s in kb.sites])
     problems = check_locations(broken)
     assert [p.id for p in problems] == [site.id]
     assert problems[0].found_in == 500103

@@ -81,8 +81,8 @@ def test_style_registry_covers_every_category_and_sector(kb):
 
 
 def _records_in_html(html: str) -> list[dict]:
-    m = re.search(r"var data = (\[.*?\]);\n", html, re.S)
-    return json.loads(m.group(1))
+    m = re.search(r"var data = (\{.*?\});\n", html, re.S)
+    return json.loads(m.group(1))["sites"]
 
 
 def test_map_draws_the_filtered_sites_and_a_matching_legend(kb):
@@ -114,6 +114,6 @@ def test_gaode_basemap_shifts_vectors_to_gcj02(kb):
 def test_text_from_the_knowledge_base_cannot_inject_html(kb):
     site = kb.sites[0]
     evil = site.model_copy(update={"name_zh": "</script><script>alert(1)</script>", "name_en": "<img src=x onerror=alert(1)>"})
-    kb2 = type(kb)(**{**kb.__dict__, "sites": [evil, *kb.sites[1:]]})
+    kb2 = kb.replace(sites=[evil, *kb.sites[1:]])
     html = build_map(kb2, Filters(q="alert")).get_root().render()
     assert "<script>alert(1)" not in html and "<img src=x" not in html
