@@ -44,6 +44,18 @@ def _cmd_data_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from app.dashboard import create_app
+    from seeds.loader import load_kb
+
+    kb = load_kb(args.kb)
+    app = create_app(kb)
+    print(f"Chongqing Service Atlas on http://{args.host}:{args.port}/  (Ctrl+C stops)", flush=True)
+    # Debug mode runs arbitrary code from the browser console: only when asked for.
+    app.run(host=args.host, port=args.port, debug=args.debug)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cqatlas", description="Chongqing Service Atlas / 重庆现代服务业规划地图集")
     parser.add_argument("--kb", type=Path, default=KB_DIR, help="knowledge-base directory (default: bundled)")
@@ -51,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_validate = sub.add_parser("validate", help="validate the knowledge base and site locations")
     p_validate.set_defaults(func=_cmd_validate)
+
+    p_serve = sub.add_parser("serve", help="run the interactive atlas (Dash) on the bundled data")
+    p_serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
+    p_serve.add_argument("--port", type=int, default=8050)
+    p_serve.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
+    p_serve.set_defaults(func=_cmd_serve)
 
     p_data = sub.add_parser("data", help="knowledge-base data")
     data_sub = p_data.add_subparsers(dest="data_command", required=True)

@@ -97,15 +97,19 @@ _ATLAS_JS = r"""
     root.appendChild(el('div', 'cq-precision', T.precision + ': ' + T.precisions[s.precision] + ' — ' + s.method));
     return root;
   }
+  var zonesById = {};
+  data.zones.features.forEach(function (f) { zonesById[f.properties.zone_id] = f.properties; });
   function districtPopup(p) {
     var root = el('div', 'cq-popup');
     root.appendChild(el('div', 'cq-popup-title', p.name));
     root.appendChild(dl([[T.zone, p.zone], [T.siteCount, String(p.site_count)], [T.sectorsLabel, p.by_sector]]));
+    // What the district's zone is and who else is in it: the zone's own popup, below.
+    root.appendChild(zonePopup(zonesById[p.zone_id], true));
     return root;
   }
-  function zonePopup(p) {
-    var root = el('div', 'cq-popup');
-    root.appendChild(el('div', 'cq-popup-title', p.name));
+  function zonePopup(p, nested) {
+    var root = el('div', nested ? 'cq-zone' : 'cq-popup');
+    root.appendChild(el('div', nested ? 'cq-sub' : 'cq-popup-title', p.name));
     root.appendChild(dl([[T.membersNamed, p.named], [T.membersConventional, p.conventional]]));
     root.appendChild(el('div', 'cq-precision', p.basis_note));
     p.functions.forEach(function (fn) {
@@ -149,6 +153,7 @@ _ATLAS_JS = r"""
     groups.clusters[s.category].addLayer(m);
     drawn.push(s.id);
   });
+  L.control.scale({imperial: false, position: 'bottomleft'}).addTo(map);  // metric only
   // A handle for the app's tests and for anyone scripting the page.
   window.cqAtlas = {map: map, siteIds: drawn, sites: data.sites, districts: districts, zones: zones};
 })();
@@ -217,7 +222,7 @@ _CSS = """
 .cq-popup-dl dd{margin:0}.cq-ref{border-top:1px solid #ddd;padding-top:4px;margin-top:4px}.cq-ref-head{font-weight:600}
 .cq-quote{margin:3px 0;padding-left:6px;border-left:3px solid #bbb;color:#333}.cq-cite,.cq-precision{color:#666;font-size:11px}
 .cq-sub{font-weight:600;margin-top:6px}.cq-targets{margin:2px 0 4px 16px;padding:0}
-.cq-legend{position:absolute;z-index:9999;bottom:24px;left:10px;background:rgba(255,255,255,.94);padding:8px 10px;
+.cq-legend{position:absolute;z-index:9999;bottom:34px;left:10px;max-width:250px;background:rgba(255,255,255,.94);padding:8px 10px;
   border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.35 system-ui,"Noto Sans CJK SC",sans-serif;max-height:60%;overflow:auto}
 .cq-legend h4{margin:0 0 4px;font-size:13px}.cq-legend h5{margin:6px 0 2px;font-size:12px;color:#444}
 .cq-legend .sw{display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:-2px;border:1px solid #888}
@@ -292,7 +297,7 @@ def build_map(kb: KnowledgeBase, f: Filters) -> folium.Map:
         site category, regional centres; layer control, legend, fullscreen,
         minimap, measure and district search.
     """
-    m = folium.Map(location=[30.05, 107.8], zoom_start=7, tiles=None, control_scale=True, prefer_canvas=False)
+    m = folium.Map(location=[30.05, 107.8], zoom_start=7, tiles=None, control_scale=False, prefer_canvas=False)
     tiles = _tile_layer(f.basemap, f.lang)
     if tiles is not None:
         tiles.add_to(m)
