@@ -56,6 +56,58 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filters_from_args(args: argparse.Namespace, kb):
+    from layers.filters import parse_query
+
+    framework = args.framework
+    if framework and not framework.startswith("f"):
+        framework = "f" + framework  # --framework 2019 means f2019
+    query = {
+        "framework": framework, "sectors": ",".join(args.sector or []), "horizon": args.horizon,
+        "categories": ",".join(args.category or []), "plans": ",".join(args.plan or []),
+        "area": args.area, "lang": args.lang, "q": args.q,
+    }
+    parsed = parse_query({k: v for k, v in query.items() if v}, kb)
+    if parsed.warnings:
+        bad = "; ".join(f"{k}: {', '.join(f'{a}={b}' for a, b in v.items())}" for k, v in parsed.warnings)
+        raise SystemExit(f"cqatlas export: invalid option value(s) ({bad}); see cqatlas export --help")
+    return parsed.filters
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from app.batch import export_figures, standard_states
+    from seeds.loader import load_kb
+
+    kb = load_kb(args.kb)
+    out = args.output
+    if args.what == "figures":
+        fmt = args.format or "pdf"
+        if fmt not in ("png", "pdf", "svg"):
+            raise SystemExit(f"cqatlas export figures: --format must be png, pdf or svg, not {fmt!r}")
+        states = standard_states(kb, args.lang or "zh") if args.all else [("view", _filters_from_args(args, kb))]
+        index = export_figures(kb, states, fmt, out, progress=not args.quiet)
+        print(index)
+    elif args.what == "html":
+        from app.exports import export_filename, standalone_html
+
+        f = _filters_from_args(args, kb)
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / export_filename(f, "map", "html")
+        path.write_text(standalone_html(kb, f), encoding="utf-8")
+        print(path)
+    else:
+        from app.exports import DATA_FORMATS, export_data_bytes
+
+        fmt = args.format or "gpkg"
+        if fmt not in DATA_FORMATS:
+            raise SystemExit(f"cqatlas export data: --format must be one of {', '.join(DATA_FORMATS)}, not {fmt!r}")
+        name, content = export_data_bytes(kb, _filters_from_args(args, kb), fmt)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(content)
+        print(out / name)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cqatlas", description="Chongqing Service Atlas / 重庆现代服务业规划地图集")
     parser.add_argument("--kb", type=Path, default=KB_DIR, help="knowledge-base directory (default: bundled)")
@@ -69,6 +121,22 @@ def build_parser() -> argparse.ArgumentParser:
     p_serve.add_argument("--port", type=int, default=8050)
     p_serve.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
     p_serve.set_defaults(func=_cmd_serve)
+
+    p_exp = sub.add_parser("export", help="figures, standalone HTML or filtered data for reports")
+    p_exp.add_argument("what", choices=("figures", "html", "data"))
+    p_exp.add_argument("--framework", help="2019, 2020 or 2024 (or f2019 …)")
+    p_exp.add_argument("--sector", action="append", help="sector id; repeat for several")
+    p_exp.add_argument("--horizon", choices=("all", "2022", "2025", "2027"))
+    p_exp.add_argument("--category", action="append", help="site category; repeat for several")
+    p_exp.add_argument("--plan", action="append", help="plan id (000 … 004); repeat for several")
+    p_exp.add_argument("--area", help="district adcode or zone id")
+    p_exp.add_argument("--q", help="name search")
+    p_exp.add_argument("--lang", choices=("zh", "en"))
+    p_exp.add_argument("--format", help="figures: png|pdf|svg (default pdf); data: geojson|gpkg|csv (default gpkg)")
+    p_exp.add_argument("--all", action="store_true", help="figures: the standard set, one per framework, sector and horizon")
+    p_exp.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_exp.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+    p_exp.set_defaults(func=_cmd_export)
 
     p_data = sub.add_parser("data", help="knowledge-base data")
     data_sub = p_data.add_subparsers(dest="data_command", required=True)

@@ -25,6 +25,8 @@ from layers.style import CATEGORY_STYLES, category_label, sector_colours
 from seeds.loader import KnowledgeBase
 from seeds.schema import SiteCategory
 
+EXPORT_BUTTONS = (("png", "PNG"), ("pdf", "PDF"), ("svg", "SVG"), ("html", "HTML"),
+                  ("geojson", "GeoJSON"), ("gpkg", "GeoPackage"), ("csv", "CSV"))
 CONTROLS = ("sectors", "horizon", "framework", "plans", "categories", "area", "q", "basemap", "lang")
 MAX_REQUEST_BYTES = 1_000_000  # no uploads exist; anything larger is refused
 
@@ -152,7 +154,20 @@ def build_layout(kb: KnowledgeBase) -> html.Div:
                             dbc.Col(
                                 [
                                     html.Iframe(id="map-frame", title="map", className="cq-map"),
-                                    html.A(id="map-link", target="_blank", rel="noopener", className="small"),
+                                    html.Div(
+                                        [
+                                            html.A(id="map-link", target="_blank", rel="noopener", className="small me-3"),
+                                            html.Span(id="export-label", className="small text-muted me-2"),
+                                            dbc.ButtonGroup(
+                                                [dbc.Button(label, id=f"export-{key}", size="sm", outline=True, color="secondary")
+                                                 for key, label in EXPORT_BUTTONS],
+                                                size="sm",
+                                            ),
+                                            dcc.Download(id="download"),
+                                            html.Div(id="export-msg", className="small mt-1"),
+                                        ],
+                                        className="d-flex flex-wrap align-items-center gap-1 mt-1",
+                                    ),
                                     tabs,
                                 ],
                                 md=9,
@@ -314,7 +329,7 @@ def create_app(kb: KnowledgeBase) -> dash.Dash:
             Output("f-q", "placeholder"), Output("label-filters", "children"), Output("horizon-help", "children"),
             Output("title", "children"), Output("subtitle", "children"), Output("tab-table", "label"),
             Output("tab-targets", "label"), Output("tab-summary", "label"), Output("tab-compare", "label"),
-            Output("compare-mode", "options"), Output("map-link", "children"),
+            Output("compare-mode", "options"), Output("map-link", "children"), Output("export-label", "children"),
         ],
         Input("f-lang", "value"),
     )
@@ -329,7 +344,7 @@ def create_app(kb: KnowledgeBase) -> dash.Dash:
             t("app_title", lang), t("app_subtitle", lang), t("table", lang), t("targets", lang),
             t("summary", lang), t("compare", lang),
             [{"label": t("compare_horizons", lang), "value": "horizons"}, {"label": t("compare_frameworks", lang), "value": "frameworks"}],
-            t("open_map", lang),
+            t("open_map", lang), t("export", lang),
         )
 
     @app.callback(
@@ -398,5 +413,29 @@ def create_app(kb: KnowledgeBase) -> dash.Dash:
             a, b = f.with_(horizon="2022"), f.with_(horizon="2027")
             la, lb = "2022", "2027"
         return "/map?" + a.to_query(), "/map?" + b.to_query(), la, lb
+
+    @app.callback(
+        Output("download", "data"), Output("export-msg", "children"),
+        [Input(f"export-{key}", "n_clicks") for key, _ in EXPORT_BUTTONS],
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def download(*args):
+        from app.exports import export_data_bytes, export_filename, standalone_html
+        from app.figures import FontMissingError, figure_filename, render_figure
+
+        search = args[-1]
+        key = (ctx.triggered_id or "").removeprefix("export-")
+        f = parse_query(search or "", kb).filters
+        try:
+            if key in ("png", "pdf", "svg"):
+                data, _ = render_figure(kb, f, key)
+                return dcc.send_bytes(data, figure_filename(f, key)), ""
+            if key == "html":
+                return dcc.send_string(standalone_html(kb, f), export_filename(f, "map", "html")), ""
+            name, data = export_data_bytes(kb, f, key)
+            return dcc.send_bytes(data, name), ""
+        except FontMissingError as exc:
+            return dash.no_update, dbc.Alert(str(exc), color="danger", className="py-1")
 
     return app

@@ -63,6 +63,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "compare_frameworks": ("两个空间格局", "Two frameworks"),
     "map": ("地图", "Map"),
     "open_map": ("在新窗口打开地图", "Open the map on its own"),
+    "export": ("导出当前视图：", "Export this view:"),
     "trajectory": ("指标轨迹", "Indicator trajectory"),
     "baseline": ("基数", "Baseline"),
     "target": ("目标", "Target"),

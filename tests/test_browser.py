@@ -221,3 +221,27 @@ def test_choosing_a_horizon_in_the_panel_updates_url_map_and_table(server, brows
         lambda d: {c.text for c in d.find_elements("css selector", '#sites-table .ag-center-cols-container [col-id="name"]')} == names
         or {c.text for c in d.find_elements("css selector", '#sites-table .ag-pinned-left-cols-container [col-id="name"]')} == names,
     )
+
+
+def test_standalone_html_opens_offline_with_the_expected_markers(browser, kb, tmp_path):
+    from app.exports import standalone_html
+
+    f = Filters(sectors=("logistics",), horizon="2027")
+    path = tmp_path / "map.html"
+    path.write_text(standalone_html(kb, f), encoding="utf-8")
+    browser.get(path.as_uri())
+    ids = set(_wait(browser, lambda d: d.execute_script("return window.cqAtlas && window.cqAtlas.siteIds")))
+    assert ids == {s.id for s in filter_sites(kb, f) if s.location.precision != "unknown"}
+    assert browser.execute_script("return typeof L.markerClusterGroup === 'function'")
+    _shot(browser, "standalone-logistics-2027")
+
+
+def test_download_buttons_give_the_pdf_and_geopackage_of_the_view(server, browser, tmp_path):
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.get(server + "/?sectors=logistics&horizon=2027")
+    for key, ext, magic in (("pdf", "pdf", b"%PDF"), ("gpkg", "gpkg", b"SQLite format 3")):
+        button = _wait(browser, lambda d: d.find_element("id", f"export-{key}"))
+        button.click()
+        done = _wait(browser, lambda d: [p for p in tmp_path.glob(f"*.{ext}") if p.stat().st_size > 0], timeout=60)
+        assert "f2024_logistics_h2027" in done[0].name
+        assert done[0].read_bytes().startswith(magic)
