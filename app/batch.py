@@ -8,7 +8,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from app.figures import figure_filename, render_figure
+from app.figures import render_figure
+from layers.filters import file_name
 from layers.filters import Filters
 from seeds.loader import KnowledgeBase
 
@@ -38,7 +39,7 @@ def export_figures(
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     for group, f in tqdm(states, desc=f"figures ({fmt})", unit="fig", disable=not progress):
-        name = figure_filename(f, fmt)
+        name = file_name(f, fmt)
         _, info = render_figure(kb, f, fmt, out_dir / name)
         shown = len(info.labelled) + len(info.numbered) + len(info.unlabelled)
         rows.append((group, name, info.title, shown))

@@ -88,11 +88,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
         index = export_figures(kb, states, fmt, out, progress=not args.quiet)
         print(index)
     elif args.what == "html":
-        from app.exports import export_filename, standalone_html
+        from app.exports import standalone_html
+        from layers.filters import file_name
 
         f = _filters_from_args(args, kb)
         out.mkdir(parents=True, exist_ok=True)
-        path = out / export_filename(f, "map", "html")
+        path = out / file_name(f, "html", "map")
         path.write_text(standalone_html(kb, f), encoding="utf-8")
         print(path)
     else:

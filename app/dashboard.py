@@ -19,7 +19,7 @@ from app.mapserver import MapCache, register_map_routes
 from app.vendor import local_url
 from geo.sites import load_sites
 from geo.zones import district_zones
-from layers.filters import BASEMAPS, HORIZONS, Filters, filter_sites, filter_targets, parse_query
+from layers.filters import BASEMAPS, HORIZONS, Filters, file_name, filter_sites, filter_targets, parse_query
 from layers.i18n import pick, t
 from layers.style import CATEGORY_STYLES, category_label, sector_colours
 from seeds.loader import KnowledgeBase
@@ -421,8 +421,8 @@ def create_app(kb: KnowledgeBase) -> dash.Dash:
         prevent_initial_call=True,
     )
     def download(*args):
-        from app.exports import export_data_bytes, export_filename, standalone_html
-        from app.figures import FontMissingError, figure_filename, render_figure
+        from app.exports import export_data_bytes, standalone_html
+        from app.figures import FontMissingError, render_figure
 
         search = args[-1]
         key = (ctx.triggered_id or "").removeprefix("export-")
@@ -430,9 +430,9 @@ def create_app(kb: KnowledgeBase) -> dash.Dash:
         try:
             if key in ("png", "pdf", "svg"):
                 data, _ = render_figure(kb, f, key)
-                return dcc.send_bytes(data, figure_filename(f, key)), ""
+                return dcc.send_bytes(data, file_name(f, key)), ""
             if key == "html":
-                return dcc.send_string(standalone_html(kb, f), export_filename(f, "map", "html")), ""
+                return dcc.send_string(standalone_html(kb, f), file_name(f, "html", "map")), ""
             name, data = export_data_bytes(kb, f, key)
             return dcc.send_bytes(data, name), ""
         except FontMissingError as exc:

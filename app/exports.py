@@ -7,7 +7,6 @@ basemap is chosen (GCJ-02 is a display shift, not a datum to store).
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -18,31 +17,13 @@ from app.mapserver import render_map_page
 from app.vendor import inline_html
 from geo.boundaries import load_districts
 from geo.zones import load_zones
-from layers.filters import Filters, filter_sites
+from layers.filters import Filters, file_name, filter_sites
 from layers.maplayers import district_properties
 from layers.tables import sites_table
 from seeds.loader import KnowledgeBase
 
 DATA_FORMATS: tuple[str, ...] = ("geojson", "gpkg", "csv")
 LIST_SEPARATOR = ";"
-
-
-def export_filename(f: Filters, kind: str, ext: str) -> str:
-    """A file name that says what is inside: framework, sectors, horizon, date.
-
-    >>> export_filename(Filters(sectors=("logistics",), horizon="2027"), "sites", "csv")[:45]
-    'cq-atlas_sites_f2024_logistics_h2027_zh_20'
-    """
-    sectors = "-".join(f.sectors) if f.sectors else "all-sectors"
-    parts = ["cq-atlas", kind, f.framework, sectors, f"h{f.horizon}"]
-    if f.categories:
-        parts.append("-".join(f.categories))
-    if f.plans:
-        parts.append("plan" + "-".join(f.plans))
-    if f.area:
-        parts.append(f.area)
-    parts += [f.lang, dt.date.today().isoformat()]
-    return "_".join(parts) + f".{ext}"
 
 
 def standalone_html(kb: KnowledgeBase, f: Filters) -> str:
@@ -116,7 +97,7 @@ def export_data_bytes(kb: KnowledgeBase, f: Filters, fmt: str) -> tuple[str, byt
     if fmt not in WRITERS:
         raise ValueError(f"unknown data format {fmt!r}; choose one of {', '.join(DATA_FORMATS)}")
     kind = "data" if fmt == "gpkg" else "sites"
-    name = export_filename(f, kind, fmt)
+    name = file_name(f, fmt, kind)
     with tempfile.TemporaryDirectory() as tmp:
         path = WRITERS[fmt](kb, f, Path(tmp) / name)
         return name, path.read_bytes()

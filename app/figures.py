@@ -376,15 +376,3 @@ def _draw(kb: KnowledgeBase, f: Filters, fmt: Format, out) -> tuple[bytes, Figur
         else:
             out.write(data)
     return data, info
-
-
-def figure_filename(f: Filters, fmt: str) -> str:
-    """File name saying what is inside: framework, sectors, horizon, date."""
-    sectors = "-".join(f.sectors) if f.sectors else "all-sectors"
-    parts = ["cq-atlas", f.framework, sectors, f"h{f.horizon}"]
-    if f.categories:
-        parts.append("-".join(f.categories))
-    if f.area:
-        parts.append(f.area)
-    parts += [f.lang, dt.date.today().isoformat()]
-    return "_".join(parts) + f".{fmt}"

@@ -26,15 +26,6 @@ PRECISION_RADIUS_M: dict[str, float | None] = {
     "district_centroid": None,
     "unknown": None,
 }
-PRECISION_LABELS: dict[str, tuple[str, str]] = {
-    "exact": ("精确（≤200米）", "exact (≤200 m)"),
-    "approx_2km": ("近似（≤2公里）", "approximate (≤2 km)"),
-    "approx_10km": ("近似（≤10公里）", "approximate (≤10 km)"),
-    "district_centroid": ("区县代表点", "district representative point"),
-    "unknown": ("位置不详", "location unknown"),
-}
-
-
 def _point(location: Location, districts: list[int], reps: dict[int, shapely.Point]) -> shapely.Point | None:
     if location.precision == "unknown":
         return None

@@ -216,6 +216,22 @@ def filter_targets(kb: KnowledgeBase, f: Filters) -> list[Target]:
     return [t for t in kb.targets if target_matches(t, f, districts)]
 
 
+def file_name(f: Filters, ext: str, kind: str | None = None) -> str:
+    """A file name that says what an export holds: framework, sectors, horizon, other
+    filters, language and date, e.g. ``cq-atlas_f2024_logistics_h2027_zh_2026-11-21.pdf``."""
+    import datetime as dt
+
+    parts = ["cq-atlas", *([kind] if kind else []), f.framework, "-".join(f.sectors) or "all-sectors", f"h{f.horizon}"]
+    if f.categories:
+        parts.append("-".join(f.categories))
+    if f.plans:
+        parts.append("plan" + "-".join(f.plans))
+    if f.area:
+        parts.append(f.area)
+    parts += [f.lang, dt.date.today().isoformat()]
+    return "_".join(parts) + f".{ext}"
+
+
 def primary_sector(site: Site, f: Filters) -> str:
     """The sector that colours a site's marker: its first sector among the chosen ones."""
     if f.sectors:

@@ -16,7 +16,7 @@ from PIL import Image
 
 from app.batch import standard_states
 from app.cli import main
-from app.exports import export_data_bytes, export_filename, standalone_html
+from app.exports import export_data_bytes, standalone_html
 from app.figures import render_figure
 from layers.filters import Filters, filter_sites
 
@@ -71,7 +71,9 @@ def test_csv_has_bom_and_chinese(kb):
 
 
 def test_file_names_say_what_is_inside():
-    name = export_filename(LOGISTICS_2027, "sites", "csv")
+    from layers.filters import file_name
+
+    name = file_name(LOGISTICS_2027, "csv", "sites")
     assert name == f"cq-atlas_sites_f2024_logistics_h2027_zh_{dt.date.today().isoformat()}.csv"
 
 
