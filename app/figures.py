@@ -263,7 +263,7 @@ def _draw(kb: KnowledgeBase, f: Filters, fmt: Format, out) -> tuple[bytes, Figur
             p = row.geometry.representative_point()
             name = next(d for d in kb.districts if d.adcode == row.adcode)
             district_texts.append(
-                ax.text(p.x, p.y, pick(name.short_zh, name.name_en.replace(" District", "").replace(" County", ""), f.lang),
+                ax.text(p.x, p.y, pick(name.short_zh, name.name_en.split(" ")[0], f.lang),
                         fontsize=small, color="#555", ha="center", va="center", alpha=0.85)
             )
 
