@@ -124,7 +124,7 @@ _ATLAS_JS = r"""
   var districts = L.geoJSON(data.districts, {
     style: function (f) { return {fillColor: f.properties.colour, color: '#777', weight: 0.8, fillOpacity: 0.45}; },
     onEachFeature: function (f, layer) {
-      layer.bindTooltip(f.properties.name + ' · ' + f.properties.zone + ' · ' + T.siteCount + ' ' + f.properties.site_count, {sticky: true});
+      layer.bindTooltip(el('span', null, f.properties.name + ' · ' + f.properties.zone + ' · ' + T.siteCount + ' ' + f.properties.site_count), {sticky: true});
       layer.bindPopup(function () { return districtPopup(f.properties); }, {maxWidth: 320});
       layer.on('mouseover', function () { layer.setStyle({weight: 2.5, color: '#333'}); });
       layer.on('mouseout', function () { districts.resetStyle(layer); });
@@ -134,12 +134,12 @@ _ATLAS_JS = r"""
   var zones = L.geoJSON(data.zones, {
     style: function () { return {fill: false, color: '#333', weight: 2.4}; },
     onEachFeature: function (f, layer) {
-      layer.bindTooltip(f.properties.name, {sticky: true});
+      layer.bindTooltip(el('span', null, f.properties.name), {sticky: true});
       layer.bindPopup(function () { return zonePopup(f.properties); }, {maxWidth: 380});
     }
   });
   groups.zones.addLayer(zones);
-  var drawn = [];
+  var drawn = [], markers = {};
   data.sites.forEach(function (s) {
     var icon = L.divIcon({
       className: 'cq-marker-wrap',
@@ -147,15 +147,25 @@ _ATLAS_JS = r"""
       iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -12]
     });
     var m = L.marker([s.lat, s.lon], {icon: icon, title: s.name, alt: s.name});
-    m.bindTooltip(s.name + ' · ' + T.categories[s.category]);
+    // Leaflet sets a string tooltip as innerHTML: give it a text node instead.
+    m.bindTooltip(el('span', null, s.name + ' · ' + T.categories[s.category]));
     m.bindPopup(function () { return sitePopup(s); }, {maxWidth: 380, minWidth: 260});
     m.cqSiteId = s.id;
+    markers[s.id] = m;
     groups.clusters[s.category].addLayer(m);
     drawn.push(s.id);
   });
   L.control.scale({imperial: false, position: 'bottomleft'}).addTo(map);  // metric only
   // A handle for the app's tests and for anyone scripting the page.
-  window.cqAtlas = {map: map, siteIds: drawn, sites: data.sites, districts: districts, zones: zones};
+  // showSite(id): zoom until the site's marker leaves its cluster, then open its tooltip and
+  // popup.  Call it once the map is idle: a zoom animation in progress swallows the callback.
+  function showSite(id) {
+    var m = markers[id];
+    if (!m) return false;
+    groups.clusters[data.sites[drawn.indexOf(id)].category].zoomToShowLayer(m, function () { m.openTooltip(); m.openPopup(); });
+    return true;
+  }
+  window.cqAtlas = {map: map, siteIds: drawn, sites: data.sites, districts: districts, zones: zones, showSite: showSite};
 })();
 """
 

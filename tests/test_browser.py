@@ -245,3 +245,32 @@ def test_download_buttons_give_the_pdf_and_geopackage_of_the_view(server, browse
         done = _wait(browser, lambda d: [p for p in tmp_path.glob(f"*.{ext}") if p.stat().st_size > 0], timeout=60)
         assert "f2024_logistics_h2027" in done[0].name
         assert done[0].read_bytes().startswith(magic)
+
+
+def test_text_from_the_knowledge_base_stays_text_in_tooltips_and_popups(browser, kb, tmp_path):
+    from app.exports import standalone_html
+
+    site = next(s for s in kb.sites if s.id == "jiefangbei")
+    evil = site.model_copy(update={"name_zh": '<img src=x onerror="window.pwned=1">解放碑'})
+    page = standalone_html(kb.replace(sites=[evil if s is site else s for s in kb.sites]), Filters(q="解放碑"))
+    path = tmp_path / "evil.html"
+    path.write_text(page, encoding="utf-8")
+    browser.get(path.as_uri())
+    # Wait until the cluster layer has drawn its icons: zoomToShowLayer needs them in place.
+    _wait(browser, lambda d: d.execute_script("return document.querySelectorAll('.leaflet-marker-icon').length > 0"))
+    import time as _t
+
+    _t.sleep(1.0)  # let the opening fit-to-bounds animation finish (see showSite)
+    assert browser.execute_script("return window.cqAtlas.showSite('jiefangbei')")
+    for _ in range(40):
+        state = browser.execute_script(
+            "return [document.querySelectorAll('.leaflet-popup').length, document.querySelectorAll('.leaflet-tooltip').length,"
+            " window.cqAtlas.map.getZoom(), location.href]")
+        if state[0] and state[1]:
+            break
+        _t.sleep(0.25)
+    assert state[0] and state[1], state
+    assert browser.execute_script("return document.querySelectorAll('.leaflet-tooltip img, .leaflet-popup img').length") == 0
+    assert browser.execute_script("return window.pwned === undefined")
+    shown = browser.execute_script("return document.querySelector('.leaflet-popup-content').textContent")
+    assert '<img src=x onerror="window.pwned=1">解放碑' in shown  # shown as the text it is
