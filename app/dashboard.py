@@ -21,7 +21,8 @@ from geo.sites import load_sites
 from geo.zones import district_zones
 from layers.filters import BASEMAPS, HORIZONS, Filters, file_name, filter_sites, filter_targets, parse_query
 from layers.i18n import pick, t
-from layers.style import CATEGORY_STYLES, category_label, sector_colours
+from layers.maplayers import place_names
+from layers.style import category_label, sector_colours
 from seeds.loader import KnowledgeBase
 from seeds.schema import SiteCategory
 
@@ -184,12 +185,10 @@ def build_layout(kb: KnowledgeBase) -> html.Div:
 def sites_rows(kb: KnowledgeBase, f: Filters) -> list[dict]:
     """Rows of the sites table: the filtered sites, labelled in ``f.lang``."""
     sites = load_sites(kb).set_index("id")
-    zone_of = district_zones(kb, f.framework)
-    zones = {z.id: z for z in kb.framework(f.framework).zones}
-    districts = {d.adcode: d for d in kb.districts}
     sectors = {s.id: s for s in kb.sectors}
     rows = []
     for s in filter_sites(kb, f):
+        district, zone = place_names(kb, s, f)
         rows.append(
             {
                 "id": s.id,
@@ -197,10 +196,8 @@ def sites_rows(kb: KnowledgeBase, f: Filters) -> list[dict]:
                 "alt": pick(s.name_en, s.name_zh, f.lang),
                 "category": category_label(s.category, f.lang),
                 "sectors": "、".join(pick(sectors[x].name_zh, sectors[x].name_en, f.lang) for x in s.sectors),
-                "district": "、".join(pick(districts[c].name_zh, districts[c].name_en, f.lang) for c in s.districts),
-                "zone": "、".join(
-                    dict.fromkeys(pick(zones[zone_of[c]].name_zh, zones[zone_of[c]].name_en, f.lang) for c in s.districts)
-                ),
+                "district": district,
+                "zone": zone,
                 "plans": ", ".join(sorted({r.plan for r in s.refs})),
                 "horizons": ", ".join(str(h) for h in sorted({r.horizon for r in s.refs})),
                 "precision": t(f"precision_{s.location.precision}", f.lang),

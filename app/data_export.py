@@ -19,7 +19,8 @@ def _is_list_column(series: pd.Series) -> bool:
     return bool(len(series)) and series.map(lambda v: isinstance(v, list)).any()
 
 
-def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
+def flatten_lists(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with list cells joined by ``;``: CSV cells, GeoPackage and GeoJSON properties hold scalars."""
     out = df.copy()
     for col in out.columns:
         if _is_list_column(out[col]):
@@ -54,7 +55,7 @@ def export_tables(kb: KnowledgeBase, out_dir: Path | str, fmt: Format = "csv") -
     for name, df in all_tables(kb).items():
         path = out / f"{name}.{fmt}"
         if fmt == "csv":
-            _csv_ready(df).to_csv(path, index=False, encoding="utf-8-sig")
+            flatten_lists(df).to_csv(path, index=False, encoding="utf-8-sig")
         else:
             records = json.loads(df.to_json(orient="records", force_ascii=False))
             path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from app.data_export import flatten_lists
 from app.mapserver import render_map_page
 from app.vendor import inline_html
 from geo.boundaries import load_districts
@@ -23,7 +24,6 @@ from layers.tables import sites_table
 from seeds.loader import KnowledgeBase
 
 DATA_FORMATS: tuple[str, ...] = ("geojson", "gpkg", "csv")
-LIST_SEPARATOR = ";"
 
 
 def standalone_html(kb: KnowledgeBase, f: Filters) -> str:
@@ -32,22 +32,13 @@ def standalone_html(kb: KnowledgeBase, f: Filters) -> str:
     return inline_html(render_map_page(kb, f))
 
 
-def _flat(df: pd.DataFrame) -> pd.DataFrame:
-    # GeoPackage, GeoJSON properties and CSV cells hold scalars: lists become "a;b".
-    out = df.copy()
-    for col in out.columns:
-        if col != "geometry" and out[col].map(lambda v: isinstance(v, list)).any():
-            out[col] = out[col].map(lambda v: LIST_SEPARATOR.join(map(str, v)) if isinstance(v, list) else v)
-    return out
-
-
 def sites_gdf(kb: KnowledgeBase, f: Filters) -> gpd.GeoDataFrame:
     """The filtered sites with their table columns, WGS-84 points (none if location unknown)."""
     ids = {s.id for s in filter_sites(kb, f)}
     table = sites_table(kb)
     table = table[table["id"].isin(ids)].reset_index(drop=True)
     geom = gpd.points_from_xy(table["lon"], table["lat"], crs="EPSG:4326")
-    return gpd.GeoDataFrame(_flat(table), geometry=geom, crs="EPSG:4326")
+    return gpd.GeoDataFrame(flatten_lists(table), geometry=geom, crs="EPSG:4326")
 
 
 def districts_gdf(kb: KnowledgeBase, f: Filters) -> gpd.GeoDataFrame:
@@ -60,7 +51,7 @@ def districts_gdf(kb: KnowledgeBase, f: Filters) -> gpd.GeoDataFrame:
 def zones_gdf(kb: KnowledgeBase, f: Filters) -> gpd.GeoDataFrame:
     z = load_zones(kb, f.framework, "full")
     z["functions"] = z["functions"].map(lambda fns: " | ".join(f"[{x['plan']}] {x['clause']}: {x['quote']}" for x in fns))
-    return _flat(z)
+    return flatten_lists(z)
 
 
 def write_geojson(kb: KnowledgeBase, f: Filters, path: Path) -> Path:

@@ -32,9 +32,9 @@ from matplotlib_scalebar.scalebar import ScaleBar  # noqa: E402
 from pyproj import Transformer  # noqa: E402
 
 from geo.boundaries import METRIC_CRS, load_districts  # noqa: E402
-from layers.filters import Filters, area_districts, filter_sites  # noqa: E402
+from layers.filters import Filters, area_districts  # noqa: E402
 from layers.i18n import pick, t  # noqa: E402
-from layers.maplayers import sites_layer, zones_layer  # noqa: E402
+from layers.maplayers import districts_layer, sites_layer, zones_layer  # noqa: E402
 from layers.style import CATEGORY_STYLES, category_label, sector_colours, zone_colours  # noqa: E402
 from seeds.loader import KnowledgeBase  # noqa: E402
 
@@ -232,10 +232,8 @@ def render_figure(kb: KnowledgeBase, f: Filters, fmt: Format, out: Path | Binary
 
 def _draw(kb: KnowledgeBase, f: Filters, fmt: Format, out) -> tuple[bytes, FigureInfo]:
     info = FigureInfo(title=figure_title(kb, f))
-    districts = load_districts("medium").to_crs(METRIC_CRS)
-    zone_of = {code: z.id for z in kb.framework(f.framework).zones for code in z.members}
+    districts = districts_layer(kb, f, "medium").to_crs(METRIC_CRS)
     zcol = zone_colours(kb, f.framework)
-    districts["colour"] = districts["adcode"].map(lambda c: zcol[zone_of[c]])
     zones = zones_layer(kb, f, "medium").to_crs(METRIC_CRS)
     sites = sites_layer(kb, f).to_crs(METRIC_CRS)
     codes = area_districts(kb, f.area)
@@ -255,13 +253,14 @@ def _draw(kb: KnowledgeBase, f: Filters, fmt: Format, out) -> tuple[bytes, Figur
     # District names where the district is big enough on the page to hold them.
     small = 7 if codes is None else 8
     district_texts = []
+    names = {d.adcode: d for d in kb.districts}
     for row in districts.itertuples():
         if codes is not None and row.adcode not in codes:
             continue
         area_share = row.geometry.area / ((x1 - x0 + 2 * pad) * (y1 - y0 + 2 * pad))
         if area_share > 0.004:
             p = row.geometry.representative_point()
-            name = next(d for d in kb.districts if d.adcode == row.adcode)
+            name = names[row.adcode]
             district_texts.append(
                 ax.text(p.x, p.y, pick(name.short_zh, name.name_en.split(" ")[0], f.lang),
                         fontsize=small, color="#555", ha="center", va="center", alpha=0.85)

@@ -20,6 +20,7 @@ from layers.filters import Filters, filter_sites, filter_targets, matching_refs,
 from layers.i18n import pick, t
 from layers.style import CATEGORY_STYLES, category_label, sector_colours, zone_colours
 from seeds.loader import KnowledgeBase
+from seeds.schema import Site, Target
 
 # Display coordinates: 4 decimals ≈ 11 m, far below what the whole-city view can show.
 DISPLAY_DECIMALS = 4
@@ -60,8 +61,7 @@ def _display_geometry(kb: KnowledgeBase, what: str, f: Filters, level: Level) ->
 
     def build() -> gpd.GeoDataFrame:
         base = load_districts(level) if what == "districts" else load_zones(kb, what, level)
-        shifted = transform_gdf(base, "wgs84", "gcj02") if gaode else base
-        return _rounded(shifted)
+        return _rounded(_in_datum(base, f))
 
     return kb.memo(("layers.geometry", what, level, gaode), build)
 
@@ -187,17 +187,22 @@ def centres_layer(kb: KnowledgeBase, f: Filters) -> gpd.GeoDataFrame:
     return _in_datum(c, f)
 
 
-def linked_targets(kb: KnowledgeBase, site_id: str, f: Filters, limit: int = 4) -> list[str]:
-    """Ids of the targets that back a site: city-wide targets of the plans that name
-    it (under the current filters), in the site's sectors."""
-    site = next(s for s in kb.sites if s.id == site_id)
+def place_names(kb: KnowledgeBase, site: Site, f: Filters) -> tuple[str, str]:
+    """The site's district(s) and its zone(s) in ``f.framework``, named in ``f.lang``."""
+    zone_of = district_zones(kb, f.framework)
+    zones = {z.id: z for z in kb.framework(f.framework).zones}
+    districts = {d.adcode: d for d in kb.districts}
+    district = "、".join(pick(districts[c].name_zh, districts[c].name_en, f.lang) for c in site.districts)
+    zone_ids = dict.fromkeys(zone_of[c] for c in site.districts)
+    return district, "、".join(pick(zones[z].name_zh, zones[z].name_en, f.lang) for z in zone_ids)
+
+
+def linked_targets(site: Site, f: Filters, city_targets: list[Target], limit: int = 4) -> list[str]:
+    """Ids of the targets that back a site: of ``city_targets`` (city-wide targets under
+    the current filters, computed once per map), those of the plans that name the site,
+    in the site's sectors."""
     plans = {r.plan for r in matching_refs(site, f)}
-    ids = [
-        tg.id
-        for tg in filter_targets(kb, f.with_(q="", area="", sectors=()))
-        if tg.kind == "target" and tg.plan in plans and tg.sector in site.sectors and tg.scope == "city"
-    ]
-    return ids[:limit]
+    return [tg.id for tg in city_targets if tg.plan in plans and tg.sector in site.sectors][:limit]
 
 
 def site_records(kb: KnowledgeBase, f: Filters) -> list[dict]:
@@ -210,13 +215,13 @@ def site_records(kb: KnowledgeBase, f: Filters) -> list[dict]:
     """
     layer = sites_layer(kb, f)
     by_id = {s.id: s for s in kb.sites}
-    zone_of = district_zones(kb, f.framework)
-    zones = {z.id: z for z in kb.framework(f.framework).zones}
-    districts = {d.adcode: d for d in kb.districts}
+    city_targets = [
+        tg for tg in filter_targets(kb, f.with_(q="", area="", sectors=())) if tg.kind == "target" and tg.scope == "city"
+    ]
     out = []
     for row in layer.itertuples():
         site = by_id[row.id]
-        zone_ids = list(dict.fromkeys(zone_of[c] for c in site.districts))
+        district, zone = place_names(kb, site, f)
         out.append(
             {
                 "id": site.id,
@@ -228,8 +233,8 @@ def site_records(kb: KnowledgeBase, f: Filters) -> list[dict]:
                 "icon": row.icon,
                 "colour": row.colour,
                 "sectors": list(site.sectors),
-                "district": "、".join(pick(districts[c].name_zh, districts[c].name_en, f.lang) for c in site.districts),
-                "zone": "、".join(pick(zones[z].name_zh, zones[z].name_en, f.lang) for z in zone_ids),
+                "district": district,
+                "zone": zone,
                 "precision": site.location.precision,
                 "method": site.location.method,
                 "refs": [
@@ -243,7 +248,7 @@ def site_records(kb: KnowledgeBase, f: Filters) -> list[dict]:
                     }
                     for r in matching_refs(site, f)
                 ],
-                "targets": linked_targets(kb, site.id, f),
+                "targets": linked_targets(site, f, city_targets),
             }
         )
     return out

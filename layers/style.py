@@ -43,7 +43,6 @@ CATEGORY_STYLES: dict[str, CategoryStyle] = {
 # Zones of a framework get colours from a muted qualitative palette (ColorBrewer Pastel1),
 # so they sit under the saturated sector colours of the markers.
 ZONE_PALETTE = ("#fbb4ae", "#b3cde3", "#ccebc5", "#decbe4", "#fed9a6", "#ffffcc", "#e5d8bd")
-MULTI_SECTOR_NOTE = {"zh": "多行业：标记颜色取第一个符合筛选的行业", "en": "Several sectors: the marker takes the first matching one"}
 
 
 @lru_cache(maxsize=None)

@@ -1,11 +1,9 @@
 """The cqatlas command: validate output and exit codes, data export and its round trip."""
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
-import yaml
 
 from app.cli import main
 from layers.tables import TABLE_NAMES, all_tables
